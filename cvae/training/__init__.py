@@ -1,0 +1,1 @@
+"""The plain PyTorch training loop and what it needs: devices, schedules, checkpoints."""
