@@ -11,6 +11,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
+def break_at_gaps(wavelengths: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Insert NaN where bands were removed (a step over 1.5x the median step), so that a
+    line plot leaves a gap there instead of a straight line across the water bands."""
+    steps = np.diff(wavelengths)
+    gaps = np.flatnonzero(steps > 1.5 * np.median(steps)) + 1
+    return (
+        np.insert(wavelengths.astype(float), gaps, np.nan),
+        np.insert(values.astype(float), gaps, np.nan, axis=-1),
+    )
+
+
 def format_condition(names: list[str], values: np.ndarray) -> str:
     return ", ".join(f"{name} {value:.2f}" for name, value in zip(names, values))
 
@@ -45,11 +56,17 @@ def plot_generated_spectra(
             axis.axis("off")
             continue
         samples = generated[index]
-        low, high = np.percentile(samples, [5, 95], axis=0)
-        axis.fill_between(wavelengths, low, high, alpha=0.3, label="generated 5–95 %")
-        axis.plot(wavelengths, samples.mean(axis=0), label=f"generated mean (n={len(samples)})")
+        band_range = np.percentile(samples, [5, 95], axis=0)
+        x, (low, high) = break_at_gaps(wavelengths, band_range)
+        axis.fill_between(x, low, high, alpha=0.3, label="generated 5–95 %")
+        axis.plot(*break_at_gaps(wavelengths, samples.mean(axis=0)), label=f"generated mean (n={len(samples)})")
         if real_means is not None:
-            axis.plot(wavelengths, real_means[index], "k--", linewidth=1, label="real, nearest conditions")
+            axis.plot(
+                *break_at_gaps(wavelengths, real_means[index]),
+                "k--",
+                linewidth=1,
+                label="real, nearest conditions",
+            )
         axis.set_title(format_condition(condition_names, conditions[index]), fontsize=9)
         axis.set_xlabel("wavelength (nm)")
         axis.set_ylabel("reflectance")

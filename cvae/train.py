@@ -122,6 +122,11 @@ def train(cfg: DictConfig) -> float | list[float]:
     validate_model_config(cfg.model)
     loss_config = LossConfig(**cfg.loss)
     trainer_config = TrainerConfig(**cfg.trainer)
+    if trainer_config.monitor not in known_metric_names():
+        raise ValueError(
+            f"trainer.monitor={trainer_config.monitor!r} is not a validation metric; choose "
+            f"one of {[name for name in known_metric_names() if name.startswith('val/')]}."
+        )
     device = select_device(cfg.device)
     if trainer_config.num_threads:
         torch.set_num_threads(trainer_config.num_threads)
