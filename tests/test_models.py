@@ -174,3 +174,32 @@ def test_latent_to_memory_gets_gradient_from_latent_path():
 def test_validate_model_config_rejects(options, message):
     with pytest.raises(ValueError, match=message):
         validate_model_config(options)
+
+
+def test_linear_mixing_recovers_endmembers():
+    generator = torch.Generator().manual_seed(0)
+    endmembers = torch.rand(3, N_BANDS, generator=generator)
+    fractions = torch.distributions.Dirichlet(torch.ones(3)).sample((200,))
+    spectra = fractions @ endmembers
+    model = build_model(dict(name="linear_mixing", latent_dim=2), N_BANDS, 3)
+
+    model.fit_closed_form(spectra, fractions)
+
+    assert torch.allclose(model.endmembers, endmembers, atol=1e-4)
+    assert torch.allclose(model.decode(torch.zeros(5, 2), fractions[:5]), spectra[:5], atol=1e-4)
+
+
+def test_linear_mixing_residual_basis_matches_variance():
+    generator = torch.Generator().manual_seed(0)
+    fractions = torch.distributions.Dirichlet(torch.ones(3)).sample((4000,))
+    direction = torch.zeros(N_BANDS)
+    direction[3] = 1.0
+    # Residual of standard deviation 0.05 along one band only.
+    noise = 0.05 * torch.randn(4000, 1, generator=generator) * direction
+    spectra = 0.5 + noise + 0 * fractions.sum(dim=1, keepdim=True)
+    model = build_model(dict(name="linear_mixing", latent_dim=1), N_BANDS, 3)
+
+    model.fit_closed_form(spectra, fractions)
+
+    assert abs(model.residual_basis[0].norm().item() - 0.05) < 0.005
+    assert abs(model.residual_basis[0, 3].abs().item() - 0.05) < 0.005

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from cvae.models.base import CVAEOutput, SpectralCVAE, to_signed_range
 from cvae.models.conformer import ConformerCVAE
+from cvae.models.linear_mixing import LinearMixingModel
 from cvae.models.mlp import MLPCVAE
 from cvae.models.transformer import TransformerCVAE
 
@@ -14,6 +15,7 @@ MODELS: dict[str, type[SpectralCVAE]] = {
     "conformer": ConformerCVAE,
     "transformer": TransformerCVAE,
     "mlp": MLPCVAE,
+    "linear_mixing": LinearMixingModel,
 }
 
 
@@ -53,6 +55,7 @@ __all__ = [
     "ConformerCVAE",
     "TransformerCVAE",
     "MLPCVAE",
+    "LinearMixingModel",
     "build_model",
     "validate_model_config",
     "to_signed_range",

@@ -103,15 +103,22 @@ class Trainer:
         self.state = TrainingState()
 
         self.batches_per_epoch = math.ceil(data.train_spectra.shape[0] / batch_size)
-        self.optimizer = torch.optim.AdamW(
-            self.model.parameters(), lr=trainer_config.lr, weight_decay=trainer_config.weight_decay
-        )
-        self.scheduler = warmup_cosine_schedule(
-            self.optimizer,
-            warmup_steps=int(trainer_config.warmup_epochs * self.batches_per_epoch),
-            total_steps=trainer_config.max_epochs * self.batches_per_epoch,
-            min_lr_ratio=trainer_config.min_lr_ratio,
-        )
+        # Closed-form models (linear mixing) have no trainable parameters and no optimizer.
+        self.closed_form = hasattr(self.model, "fit_closed_form")
+        self.optimizer = None
+        self.scheduler = None
+        if not self.closed_form:
+            self.optimizer = torch.optim.AdamW(
+                self.model.parameters(),
+                lr=trainer_config.lr,
+                weight_decay=trainer_config.weight_decay,
+            )
+            self.scheduler = warmup_cosine_schedule(
+                self.optimizer,
+                warmup_steps=int(trainer_config.warmup_epochs * self.batches_per_epoch),
+                total_steps=trainer_config.max_epochs * self.batches_per_epoch,
+                min_lr_ratio=trainer_config.min_lr_ratio,
+            )
         self.train_seconds = 0.0
         self.train_samples = 0
 
@@ -120,8 +127,9 @@ class Trainer:
     def load_state(self, payload: dict) -> None:
         """Restore weights, optimizer, scheduler and progress from a checkpoint payload."""
         self.model.load_state_dict(payload["model_state"])
-        self.optimizer.load_state_dict(payload["optimizer_state"])
-        self.scheduler.load_state_dict(payload["scheduler_state"])
+        if self.optimizer is not None:
+            self.optimizer.load_state_dict(payload["optimizer_state"])
+            self.scheduler.load_state_dict(payload["scheduler_state"])
         saved = payload["training_state"]
         self.state = TrainingState(
             epoch=saved["epoch"],
@@ -145,8 +153,8 @@ class Trainer:
         return {
             **self.checkpoint_extras,
             "model_state": self.model.state_dict(),
-            "optimizer_state": self.optimizer.state_dict(),
-            "scheduler_state": self.scheduler.state_dict(),
+            "optimizer_state": self.optimizer.state_dict() if self.optimizer else {},
+            "scheduler_state": self.scheduler.state_dict() if self.scheduler else {},
             "training_state": {
                 "epoch": self.state.epoch,
                 "global_step": self.state.global_step,
@@ -237,12 +245,29 @@ class Trainer:
 
     # The whole run ---------------------------------------------------------------------
 
+    def _fit_closed_form(self) -> dict[str, float]:
+        started = time.perf_counter()
+        self.model.fit_closed_form(
+            self.data.train_spectra.to(self.device), self.data.train_conditions.to(self.device)
+        )
+        self.train_seconds += time.perf_counter() - started
+        self.train_samples += self.data.train_spectra.shape[0]
+        log.info("Fitted %s in closed form; no gradient steps.", type(self.model).__name__)
+        return {}
+
     def fit(self) -> TrainingState:
-        """Train until max_epochs or early stopping; returns the final training state."""
+        """Train until max_epochs or early stopping; returns the final training state.
+
+        A closed-form model is fitted once and validated as a single epoch.
+        """
         monitor = self.config.monitor
-        while self.state.epoch < self.config.max_epochs:
+        max_epochs = 1 if self.closed_form else self.config.max_epochs
+        while self.state.epoch < max_epochs:
             epoch = self.state.epoch
-            train_metrics = self._train_epoch(epoch)
+            if self.closed_form:
+                train_metrics = self._fit_closed_form()
+            else:
+                train_metrics = self._train_epoch(epoch)
             val_metrics = self.validate()
             if monitor not in val_metrics:
                 raise KeyError(
@@ -272,7 +297,7 @@ class Trainer:
                 "epoch %d/%d  train loss %.4g  val recon_rmse %.4g  latent_rmse %.4g  "
                 "prior_rmse %.4g  kl %.3g%s",
                 epoch + 1,
-                self.config.max_epochs,
+                max_epochs,
                 train_metrics.get("train/loss_epoch", math.nan),
                 val_metrics["val/recon_rmse"],
                 val_metrics["val/latent_rmse"],
