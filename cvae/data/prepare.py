@@ -33,6 +33,7 @@ COMMON_KEYS = {
     "group_by_name_prefix",
     "scaling_margin",
     "batch_size",
+    "max_samples",
 }
 
 
@@ -95,7 +96,17 @@ def prepare_data(data_cfg: DictConfig | Mapping[str, Any], seed: int) -> Prepare
     if margin < 0:
         raise DataError(f"data.scaling_margin must be >= 0, got {margin}.")
 
+    max_samples = options.optional("max_samples")
+    if max_samples is not None:
+        max_samples = as_int(max_samples, "max_samples", minimum=1)
+
     dataset = _load(options, seed)
+    if max_samples is not None and max_samples < dataset.n_samples:
+        # A seeded random subset, drawn before the split, keeps CPU runs short on large
+        # scenes such as the 10,000 Jasper Ridge pixels.
+        chosen = np.random.default_rng(split_seed).choice(dataset.n_samples, max_samples, replace=False)
+        logger.info("Using %d of %d samples (data.max_samples).", max_samples, dataset.n_samples)
+        dataset = dataset.subset(np.sort(chosen))
     groups = _groups(dataset, group_column, by_name_prefix)
     options.warn_unused(COMMON_KEYS)
 

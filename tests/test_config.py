@@ -1,0 +1,98 @@
+"""Hydra composition of `conf/train.yaml` and its groups."""
+
+from __future__ import annotations
+
+import pytest
+from hydra import compose, initialize_config_dir
+from omegaconf import OmegaConf
+
+from conftest import REPO_ROOT
+from cvae.models import validate_model_config
+
+FIELD_AS_CSV = [
+    "data=csv",
+    "data.path=${oc.env:CVAE_SHARED_DATA,../shared/data}/field_spectra_gv_npv_soil.csv",
+    "data.condition_columns=[gv_fraction,npv_fraction,soil_fraction]",
+    "data.name_column=Spectra",
+    "data.exclude_bands=[[1350,1460],[1790,1960],[2400,2490]]",
+]
+
+
+def compose_train(overrides: list[str]):
+    with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides)
+
+
+def test_train_config_defaults():
+    cfg = compose_train([])
+
+    assert cfg.model.name == "conformer"
+    assert cfg.model.d_model == 256
+    assert cfg.model.n_heads == 4
+    assert cfg.model.n_layers == 4
+    assert cfg.model.dropout == 0.1
+    assert cfg.model.ffn_expansion == 4
+    assert cfg.model.conv_kernel_size == 17
+    assert cfg.model.use_relative_pos is True
+    assert cfg.model.latent_dim == 32
+    assert cfg.data.format == "library_mixtures"
+    assert cfg.logger.name == "wandb"
+    assert cfg.logger.mode == "offline"
+    assert cfg.optimized_metric == "val/latent_rmse"
+
+
+def test_transformer_defaults():
+    cfg = compose_train(["model=transformer"])
+
+    assert cfg.model.d_model == 128
+    assert cfg.model.n_heads == 4
+    assert cfg.model.n_layers == 4
+    assert cfg.model.dropout == 0.1
+
+
+@pytest.mark.parametrize("model", ["conformer", "transformer", "mlp", "linear_mixing"])
+def test_every_model_config_builds(model):
+    cfg = compose_train([f"model={model}"])
+
+    validate_model_config(cfg.model)
+
+
+@pytest.mark.parametrize("data", ["library_mixtures", "field_spectra", "jasper_ridge", "csv", "array"])
+def test_every_data_config_composes(data):
+    cfg = compose_train([f"data={data}"])
+
+    assert cfg.data.format in ("library_mixtures", "csv", "array")
+    assert cfg.data.batch_size > 0
+
+
+def test_command_line_overrides_model_options():
+    cfg = compose_train(["model.d_model=64", "model.use_relative_pos=false", "model.conv_kernel_size=31"])
+
+    assert cfg.model.d_model == 64
+    assert cfg.model.use_relative_pos is False
+    assert cfg.model.conv_kernel_size == 31
+
+
+def test_field_csv_overrides_match_preset():
+    preset = compose_train(["data=field_spectra"])
+    explicit = compose_train(FIELD_AS_CSV)
+
+    preset_data = OmegaConf.to_container(preset.data, resolve=True)
+    explicit_data = OmegaConf.to_container(explicit.data, resolve=True)
+    assert preset_data == explicit_data
+
+
+def test_quickstart_experiment_is_small():
+    cfg = compose_train(["experiment=quickstart"])
+
+    assert cfg.model.name == "conformer"
+    assert cfg.model.d_model == 32
+    assert cfg.trainer.max_epochs <= 15
+    assert "quickstart" in cfg.logger.tags
+
+
+def test_smoke_trainer_is_short():
+    cfg = compose_train(["trainer=smoke"])
+
+    assert cfg.trainer.max_epochs == 2
+    assert cfg.trainer.progress_bar is False
