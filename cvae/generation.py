@@ -52,18 +52,23 @@ def load_generator(ckpt_path: str, device: str | torch.device = "cpu"):
     return model, scaler, payload
 
 
+def conditions_are_fractions(conditions: np.ndarray) -> bool:
+    """Whether every condition row lies in [0, 1] and sums to 1 within 0.01."""
+    conditions = np.asarray(conditions, dtype=np.float64)
+    return bool(
+        conditions.min() >= -1e-6
+        and conditions.max() <= 1 + 1e-6
+        and np.allclose(conditions.sum(axis=1), 1.0, atol=1e-2)
+    )
+
+
 def figure_conditions(conditions: np.ndarray) -> np.ndarray:
     """Choose conditions worth plotting: the pure corners and the mean when the
     conditions are fractions (rows in [0, 1] that sum to 1), otherwise the rows with
     the largest value of each condition plus the mean."""
     conditions = np.asarray(conditions, dtype=np.float64)
     mean = conditions.mean(axis=0, keepdims=True)
-    is_fraction = (
-        conditions.min() >= -1e-6
-        and conditions.max() <= 1 + 1e-6
-        and np.allclose(conditions.sum(axis=1), 1.0, atol=1e-2)
-    )
-    if is_fraction:
+    if conditions_are_fractions(conditions):
         corners = np.eye(conditions.shape[1])
     else:
         corners = conditions[np.argmax(conditions, axis=0)]

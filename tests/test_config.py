@@ -38,7 +38,7 @@ def test_train_config_defaults():
     assert cfg.data.format == "library_mixtures"
     assert cfg.logger.name == "wandb"
     assert cfg.logger.mode == "offline"
-    assert cfg.optimized_metric == "val/latent_rmse"
+    assert cfg.optimized_metric == "val/mean_spectrum_rmse"
 
 
 def test_transformer_defaults():

@@ -167,7 +167,7 @@ def evaluate_generation(
         report["fraction_mae_real"] = real_errors["mae"]
         report["fraction_rmse_real"] = real_errors["rmse"]
 
-    logger.info(
+    logger.debug(
         "Generation metrics over %d evaluation conditions: %s",
         targets.shape[0],
         ", ".join(f"{name}={value:.4g}" for name, value in report.items()),

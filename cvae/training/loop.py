@@ -33,7 +33,7 @@ class TrainerConfig:
     min_lr_ratio: float = 0.01
     grad_clip_norm: float = 1.0
     early_stopping_patience: int = 15
-    monitor: str = "val/latent_rmse"
+    monitor: str = "val/mean_spectrum_rmse"
     precision: str = "auto"
     num_threads: int | None = None
     log_every_n_steps: int = 10
@@ -88,6 +88,7 @@ class Trainer:
         batch_size: int,
         reporter=None,
         seed: int = 0,
+        generation_scorer=None,
     ) -> None:
         self.model = model.to(device)
         self.data = data
@@ -100,6 +101,7 @@ class Trainer:
         self.tracker = tracker
         self.reporter = reporter
         self.seed = seed
+        self.generation_scorer = generation_scorer
         self.state = TrainingState()
 
         self.batches_per_epoch = math.ceil(data.train_spectra.shape[0] / batch_size)
@@ -241,6 +243,8 @@ class Trainer:
             batch_size=self.config.eval_batch_size,
             seed=self.seed,
         )
+        if self.generation_scorer is not None:
+            metrics.update(self.generation_scorer(self.model, self.data.scaler, self.device))
         return {f"val/{name}": value for name, value in metrics.items()}
 
     # The whole run ---------------------------------------------------------------------
@@ -295,13 +299,13 @@ class Trainer:
             self.tracker.log(epoch_metrics, step=self.state.global_step)
             log.info(
                 "epoch %d/%d  train loss %.4g  val recon_rmse %.4g  latent_rmse %.4g  "
-                "prior_rmse %.4g  kl %.3g%s",
+                "mean_spectrum_rmse %.4g  kl %.3g%s",
                 epoch + 1,
                 max_epochs,
                 train_metrics.get("train/loss_epoch", math.nan),
                 val_metrics["val/recon_rmse"],
                 val_metrics["val/latent_rmse"],
-                val_metrics["val/prior_rmse"],
+                val_metrics.get("val/mean_spectrum_rmse", math.nan),
                 val_metrics["val/kl"],
                 "  (best)" if improved else "",
             )
