@@ -37,7 +37,7 @@ def generate_spectra(
 def load_generator(ckpt_path: str, device: str | torch.device = "cpu"):
     """Rebuild the model and scaler from a checkpoint alone.
 
-    Returns (model, scaler, payload) where payload holds wavelengths, condition names and
+    Returns (model, scaler, payload) where payload contains wavelengths, condition names and
     the resolved training config.
     """
     payload = load_checkpoint(ckpt_path, map_location=device)
@@ -53,7 +53,7 @@ def load_generator(ckpt_path: str, device: str | torch.device = "cpu"):
 
 
 def conditions_are_fractions(conditions: np.ndarray) -> bool:
-    """Whether every condition row lies in [0, 1] and sums to 1 within 0.01."""
+    """Return whether every condition row lies in [0, 1] and sums to 1 within 0.01."""
     conditions = np.asarray(conditions, dtype=np.float64)
     return bool(
         conditions.min() >= -1e-6
@@ -78,7 +78,7 @@ def figure_conditions(conditions: np.ndarray) -> np.ndarray:
 def nearest_real_means(
     real_spectra: np.ndarray, real_conditions: np.ndarray, conditions: np.ndarray, k: int = 5
 ) -> np.ndarray:
-    """Mean of the k real spectra whose conditions are nearest (Euclidean) to each row."""
+    """Return the mean of the k real spectra whose conditions are nearest (Euclidean) to each row."""
     distances = np.linalg.norm(real_conditions[None, :, :] - conditions[:, None, :], axis=-1)
     nearest = np.argsort(distances, axis=1)[:, : min(k, real_spectra.shape[0])]
     return real_spectra[nearest].mean(axis=1)

@@ -1,7 +1,7 @@
 """Train one conditional VAE: `python -m cvae.train model=conformer data=csv ...`.
 
-Hydra composes `conf/train.yaml`; the job writes its log, checkpoints, metrics.json,
-figures and W&B run into its output directory and returns the metric named by
+Hydra composes `conf/train.yaml`. The job writes its log, checkpoints, metrics.json,
+figures and W&B run into its output directory. It returns the metric named by
 `optimized_metric` for the Optuna sweeper.
 """
 
@@ -93,8 +93,8 @@ def make_trial_reporter(cfg: DictConfig):
 
 
 def tracker_config(cfg: DictConfig, reporter) -> dict[str, Any]:
-    """The resolved config for W&B, plus the trial number and sampled parameters as flat
-    top-level keys so that W&B tables and parallel-coordinate plots compare trials."""
+    """Build the W&B config: the resolved config plus the trial number and sampled
+    parameters as flat top-level keys, which W&B tables and parallel-coordinate plots compare."""
     config = OmegaConf.to_container(cfg, resolve=True)
     if reporter is not None and getattr(reporter, "active", False):
         config["trial_number"] = reporter.number

@@ -310,7 +310,7 @@ class Trainer:
                 "  (best)" if improved else "",
             )
 
-            # Pruning: the reporter raises optuna.TrialPruned when the pruner says so.
+            # Pruning: the reporter raises optuna.TrialPruned when the pruner decides to stop.
             if self.reporter is not None:
                 self.reporter.report(value, epoch + 1)
 
