@@ -1,0 +1,1 @@
+"""Tiny Hydra app and helpers for the cvae_optuna sweeper tests."""
