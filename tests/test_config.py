@@ -96,3 +96,40 @@ def test_smoke_trainer_is_short():
 
     assert cfg.trainer.max_epochs == 2
     assert cfg.trainer.progress_bar is False
+
+
+def compose_multirun(overrides: list[str]):
+    with initialize_config_dir(config_dir=str(REPO_ROOT / "conf"), version_base="1.3"):
+        return compose(config_name="train", overrides=overrides, return_hydra_config=True)
+
+
+@pytest.mark.parametrize(
+    ("experiment", "swept_key", "values"),
+    [
+        ("ablation_relative_pos", "model.use_relative_pos", "choice(true, false)"),
+        ("ablation_kernel_size", "model.conv_kernel_size", "choice(3, 7, 17, 31)"),
+        ("ablation_architecture", "model", "choice(conformer_small, transformer_small, mlp_small)"),
+    ],
+)
+def test_ablation_experiment_grid(experiment, swept_key, values):
+    cfg = compose_multirun([f"experiment={experiment}"])
+    sweeper = cfg.hydra.sweeper
+
+    assert sweeper.params[swept_key] == values
+    assert sweeper.params["seed"] == "choice(0, 1, 2)"
+    assert sweeper.sampler._target_ == "optuna.samplers.GridSampler"
+    n_values = len(values.split(","))
+    assert sweeper.n_trials == 3 * n_values
+    assert sweeper.study_name == experiment
+
+
+def test_small_models_have_similar_sizes():
+    from cvae.models import build_model
+
+    counts = {}
+    for name in ("conformer_small", "transformer_small", "mlp_small"):
+        cfg = compose_train([f"model={name}"])
+        model = build_model(cfg.model, n_bands=170, n_conditions=3)
+        counts[name] = sum(parameter.numel() for parameter in model.parameters())
+
+    assert max(counts.values()) / min(counts.values()) < 1.1, counts
