@@ -12,7 +12,7 @@ field_data=(
   data.batch_size=32
 )
 small=(model.d_model=32 model.n_heads=4 model.n_layers=2 model.latent_dim=8 model.dropout=0.1)
-training=(trainer.max_epochs=40 trainer.lr=1e-3 trainer.early_stopping_patience=10 trainer.progress_bar=false)
+training=(trainer.max_epochs=30 trainer.lr=1e-3 trainer.early_stopping_patience=8 trainer.progress_bar=false "trainer.num_threads=${CVAE_THREADS:-2}")
 
 python -m cvae.train model=conformer model.conv_kernel_size=9 "${small[@]}" "${field_data[@]}" \
   "${training[@]}" logger.run_name=field-conformer hydra.run.dir="$out/field_conformer"
@@ -20,4 +20,4 @@ python -m cvae.train model=transformer "${small[@]}" "${field_data[@]}" \
   "${training[@]}" logger.run_name=field-transformer hydra.run.dir="$out/field_transformer"
 python -m cvae.train model=conformer model.conv_kernel_size=9 "${small[@]}" data=jasper_ridge \
   data.max_samples=3000 trainer.max_epochs=15 trainer.lr=1e-3 trainer.early_stopping_patience=5 \
-  trainer.progress_bar=false logger.run_name=jasper-conformer hydra.run.dir="$out/jasper_conformer"
+  trainer.progress_bar=false "trainer.num_threads=${CVAE_THREADS:-2}" logger.run_name=jasper-conformer hydra.run.dir="$out/jasper_conformer"
