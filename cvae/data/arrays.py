@@ -151,15 +151,7 @@ def load_array(
         keep = band_mask(dataset.wavelengths, None, excluded_ranges)
         check_band_selection(keep, dataset.wavelengths, source)
         dataset = dataset.select_bands(keep)
-    logger.info(
-        "Loaded %s: %d spectra, %d bands (%g-%g nm), conditions %s.",
-        source,
-        dataset.n_samples,
-        dataset.n_bands,
-        dataset.wavelengths[0],
-        dataset.wavelengths[-1],
-        dataset.condition_names,
-    )
+    logger.info("Loaded %s.", dataset.describe())
     return dataset
 
 

@@ -64,6 +64,13 @@ class SpectralDataset:
                     f"expected ({n_samples},)."
                 )
 
+    def describe(self) -> str:
+        """Summarise the source, size, band range and condition names for logs."""
+        return (
+            f"{self.source}: {self.n_samples} spectra, {self.n_bands} bands "
+            f"({self.wavelengths[0]:g}-{self.wavelengths[-1]:g} nm), conditions {self.condition_names}"
+        )
+
     @property
     def n_samples(self) -> int:
         return self.spectra.shape[0]

@@ -110,15 +110,7 @@ def load_table(
         source=source,
     )
     dataset = sort_bands(dataset)
-    logger.info(
-        "Loaded %s: %d spectra, %d bands (%g-%g nm), conditions %s.",
-        source,
-        dataset.n_samples,
-        dataset.n_bands,
-        dataset.wavelengths[0],
-        dataset.wavelengths[-1],
-        dataset.condition_names,
-    )
+    logger.info("Loaded %s.", dataset.describe())
     return dataset
 
 
