@@ -25,7 +25,7 @@ class LossConfig:
     """Loss options; see `conf/train.yaml` for their documented defaults."""
 
     reconstruction: str = "mse"
-    beta: float = 0.01
+    beta: float = 1.0
     latent_path_weight: float = 1.0
     kl_schedule: str = "linear"
     kl_warmup_epochs: float = 5.0
