@@ -147,7 +147,12 @@ def train(cfg: DictConfig) -> float | list[float]:
         torch.set_num_threads(trainer_config.num_threads)
     seed_everything(cfg.seed)
 
-    data = prepare_data(cfg.data, seed=cfg.seed)
+    try:
+        data = prepare_data(cfg.data, seed=cfg.seed)
+    except Exception as error:
+        # A failed run still leaves metrics.json, so reports and sweeps see why it failed.
+        write_metrics(output_dir, {"status": "failed", "error": f"{type(error).__name__}: {error}"})
+        raise
     model = build_model(cfg.model, n_bands=len(data.wavelengths), n_conditions=len(data.condition_names))
     n_parameters = sum(parameter.numel() for parameter in model.parameters())
     log.info(

@@ -13,6 +13,7 @@ from cvae.generation import generate_spectra
 from cvae.loggers import NullTracker
 from cvae.losses import LossConfig
 from cvae.models import build_model
+from cvae.training.generation_scoring import GenerationScorer, GenerationScoringConfig
 from cvae.training.loop import Trainer, TrainerConfig
 
 REPO_ROOT_CONF = "conf/data/library_mixtures.yaml"
@@ -52,12 +53,15 @@ def test_trained_sampling_path_beats_untrained(library_data, tmp_path):
         model,
         library_data,
         TrainerConfig(max_epochs=8, lr=3e-3, warmup_epochs=0, progress_bar=False, early_stopping_patience=8),
-        LossConfig(beta=0.01, kl_warmup_epochs=2),
+        LossConfig(kl_warmup_epochs=2),
         torch.device("cpu"),
         tmp_path / "checkpoints",
         checkpoint_extras={},
         tracker=NullTracker(),
         batch_size=32,
+        generation_scorer=GenerationScorer(
+            library_data.val_raw, library_data.train_raw, GenerationScoringConfig(), seed=0
+        ),
     )
     trainer.fit()
     trained_error = generation_error(trainer.model, library_data)

@@ -165,3 +165,19 @@ def test_train_runs_from_other_working_directory(tmp_path):
     )
 
     assert json.loads((run_dir / "metrics.json").read_text())["status"] == "completed"
+
+
+def test_train_missing_csv_records_failure(tmp_path):
+    run_dir = tmp_path / "run"
+
+    result = run_module(
+        "cvae.train",
+        ["data=csv", f"data.path={tmp_path / 'missing.csv'}", "data.condition_columns=[a]", "logger=none", f"hydra.run.dir={run_dir}"],
+        tmp_path,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert metrics["status"] == "failed"
+    assert "missing.csv" in metrics["error"]

@@ -16,6 +16,7 @@ from cvae.data import TensorBatches
 from cvae.losses import LossConfig, elbo_loss
 from cvae.training.checkpoint import save_checkpoint
 from cvae.training.device import autocast_context
+from cvae.training.generation_scoring import GENERATION_METRICS
 from cvae.training.schedule import warmup_cosine_schedule
 from cvae.training.validation import evaluate_split
 
@@ -102,6 +103,12 @@ class Trainer:
         self.reporter = reporter
         self.seed = seed
         self.generation_scorer = generation_scorer
+        generation_monitor = trainer_config.monitor.removeprefix("val/") in GENERATION_METRICS
+        if generation_monitor and generation_scorer is None:
+            raise ValueError(
+                f"trainer.monitor={trainer_config.monitor!r} is a generation metric, which needs a "
+                "generation_scorer; pass one or monitor a reconstruction metric such as val/latent_rmse."
+            )
         self.state = TrainingState()
 
         self.batches_per_epoch = math.ceil(data.train_spectra.shape[0] / batch_size)
@@ -186,7 +193,8 @@ class Trainer:
             total=len(batches),
             desc=f"epoch {epoch + 1}/{self.config.max_epochs}",
             leave=False,
-            disable=not self.config.progress_bar,
+            # None lets tqdm hide the bar when stderr is not a terminal (logs, CI).
+            disable=None if self.config.progress_bar else True,
         )
         started = time.perf_counter()
 
