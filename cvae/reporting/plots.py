@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from optuna.distributions import (
     CategoricalDistribution,
     IntLogUniformDistribution,
@@ -96,6 +97,7 @@ def plot_history(trials: list[TrialRecord], objective: Objective, file: Path) ->
             zorder=2,
         )
     axes.set_xlabel("trial number")
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(axis_label(objective))
     axes.set_title(f"Optimization history of {objective.name}")
     axes.legend()
