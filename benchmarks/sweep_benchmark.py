@@ -36,14 +36,18 @@ SEARCH = [
     "hydra.sweeper.sampler.n_startup_trials=3",
 ]
 
+# The search space configures the median pruner, so "no pruning" keeps it but never lets it
+# start: n_startup_trials above the number of trials.
+NO_PRUNING = "hydra.sweeper.pruner.n_startup_trials=1000"
+
 VARIANTS = {
-    "no pruning, 1 worker": ["hydra/sweeper/pruner=none"],
+    "no pruning, 1 worker": [NO_PRUNING],
     "median pruning, 1 worker": [
         "hydra.sweeper.pruner.n_startup_trials=2",
         "hydra.sweeper.pruner.n_warmup_steps=2",
     ],
     "no pruning, 2 joblib workers": [
-        "hydra/sweeper/pruner=none",
+        NO_PRUNING,
         "hydra/launcher=joblib",
         "hydra.launcher.n_jobs=2",
         "hydra.sweeper.n_jobs=2",
