@@ -98,8 +98,10 @@ def test_sample_temperature_zero_identical(checkpoint, tmp_path):
 
     samples = np.load(run_dir / "samples.npy")
     assert samples.shape == (2, 5, 180)
+    # Rows of one batch may differ in the last float32 bit (vectorised kernels handle the
+    # batch tail differently), so "identical" allows 1e-6 reflectance.
     for index in range(2):
-        assert np.ptp(samples[index], axis=0).max() == 0.0, f"condition {index} varies at temperature 0"
+        assert np.ptp(samples[index], axis=0).max() < 1e-6, f"condition {index} varies at temperature 0"
 
 
 def test_sample_default_conditions_corners_and_mixture(checkpoint, tmp_path):
