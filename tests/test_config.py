@@ -133,3 +133,25 @@ def test_small_models_have_similar_sizes():
         counts[name] = sum(parameter.numel() for parameter in model.parameters())
 
     assert max(counts.values()) / min(counts.values()) < 1.1, counts
+
+
+def test_jasper_array_overrides_match_preset():
+    shared = "${oc.env:CVAE_SHARED_DATA,../shared/data}"
+    preset = compose_train(["data=jasper_ridge"])
+    explicit = compose_train(
+        [
+            "data=array",
+            f"data.spectra_path={shared}/jasperRidge2_R198.mat",
+            "data.spectra_key=Y",
+            f"data.conditions_path={shared}/end4.mat",
+            "data.conditions_key=A",
+            "data.condition_names=[tree,water,dirt,road]",
+            "data.scale_factor=5000",
+            "data.channel_key=SlectBands",
+            "data.channel_wavelengths=[366.0,2496.0,224]",
+        ]
+    )
+
+    assert OmegaConf.to_container(preset.data, resolve=True) == OmegaConf.to_container(
+        explicit.data, resolve=True
+    )
