@@ -61,3 +61,19 @@ def run_module(module: str, args: list[str], tmp_path: Path, check: bool = True,
             f"stdout:\n{result.stdout[-4000:]}\nstderr:\n{result.stderr[-4000:]}"
         )
     return result
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """Train the tiny Conformer for two epochs once per test session; return its run folder.
+
+    Tests may read its checkpoints but must write their own outputs elsewhere.
+    """
+    tmp_path = tmp_path_factory.mktemp("smoke_train")
+    run_dir = tmp_path / "run"
+    run_module(
+        "cvae.train",
+        [*TINY_CONFORMER, *TINY_DATA, "trainer=smoke", "logger=none", f"hydra.run.dir={run_dir}"],
+        tmp_path,
+    )
+    return run_dir

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import TINY_CONFORMER, TINY_DATA, run_module
+from conftest import run_module
 from cvae.evaluation import PER_CONDITION_METRICS
 
 RECONSTRUCTION_METRICS = ("loss", "recon", "recon_latent", "kl", "recon_rmse", "latent_rmse", "prior_rmse")
@@ -20,16 +20,8 @@ NAMES = ["gv_fraction", "npv_fraction", "soil_fraction"]
 
 
 @pytest.fixture(scope="module")
-def train_run(tmp_path_factory) -> Path:
-    """Train the tiny Conformer for two epochs once; return the training run folder."""
-    tmp_path = tmp_path_factory.mktemp("train")
-    run_dir = tmp_path / "run"
-    run_module(
-        "cvae.train",
-        [*TINY_CONFORMER, *TINY_DATA, "trainer=smoke", "logger=none", f"hydra.run.dir={run_dir}"],
-        tmp_path,
-    )
-    return run_dir
+def train_run(smoke_run) -> Path:
+    return smoke_run
 
 
 @pytest.fixture(scope="module")

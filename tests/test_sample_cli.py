@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import torch
 
-from conftest import TINY_CONFORMER, TINY_DATA, run_module
+from conftest import run_module
 from cvae.commands.conditions import (
     ConditionError,
     check_conditions,
@@ -20,17 +20,9 @@ from cvae.commands.conditions import (
 NAMES = ["gv_fraction", "npv_fraction", "soil_fraction"]
 
 
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory) -> Path:
-    """Train the tiny Conformer for two epochs once; return checkpoints/best.pt."""
-    tmp_path = tmp_path_factory.mktemp("train")
-    run_dir = tmp_path / "run"
-    run_module(
-        "cvae.train",
-        [*TINY_CONFORMER, *TINY_DATA, "trainer=smoke", "logger=none", f"hydra.run.dir={run_dir}"],
-        tmp_path,
-    )
-    return run_dir / "checkpoints" / "best.pt"
+@pytest.fixture
+def checkpoint(smoke_run) -> Path:
+    return smoke_run / "checkpoints" / "best.pt"
 
 
 def run_sample(checkpoint: Path, tmp_path: Path, name: str, *args: str, check: bool = True):
