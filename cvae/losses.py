@@ -1,8 +1,8 @@
 """β-VAE objective with a second reconstruction term for the generation path.
 
 Reconstruction errors are summed over bands and averaged over the batch, in the
-scaled [0, 1] units the model sees; the KL term is summed over latent dimensions and
-averaged over the batch. β therefore weighs nats against summed squared (or absolute)
+scaled [0, 1] units that the model works in. The KL term is summed over latent
+dimensions and averaged over the batch. β therefore weighs nats against summed squared (or absolute)
 error over all bands.
 """
 
