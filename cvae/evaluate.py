@@ -10,11 +10,12 @@ condition columns. It writes into its output folder (default
 outputs/evaluate/<date>/<time>/):
 
 - `metrics.json`: under "metrics", every metric of `cvae.evaluation.evaluate_generation`
-  for `n_eval_conditions` conditions drawn from the evaluated split, plus the
-  reconstruction metrics of `cvae.training.validation.evaluate_split` on the whole split
-  (`recon_rmse` through the encoder's memory, `latent_rmse` through
-  `latent_to_memory(mu, cond)`, `prior_rmse` from z ~ N(0, I)); under "per_condition",
-  the per-condition values; and what was evaluated. NaN is written as null.
+  for `n_eval_conditions` conditions drawn from the evaluated split. It also has the
+  reconstruction metrics of `cvae.training.validation.evaluate_split` on the whole split:
+  `recon_rmse` through the encoder's memory, `latent_rmse` through
+  `latent_to_memory(mu, cond)` and `prior_rmse` from z ~ N(0, I). "per_condition" contains
+  the per-condition values, and further keys record what was evaluated. NaN is written
+  as null.
 - `real_vs_generated.png`: per evaluation condition, the generated mean with its 5-95 %
   band and the mean of the real neighbourhood spectra.
 - `fraction_fidelity.png`: per condition name, requested against estimated value.

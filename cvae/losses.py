@@ -62,7 +62,7 @@ def kl_weight(config: LossConfig, epoch: float) -> float:
 
     `linear` ramps from 0 to β over `kl_warmup_epochs`. `cyclical` (Fu et al., 2019)
     repeats a ramp over the first `kl_cycle_ratio` of every `kl_cycle_epochs`, then
-    holds β for the rest of the cycle.
+    keeps β for the rest of the cycle.
     """
     if config.kl_schedule == "constant":
         return config.beta

@@ -67,6 +67,6 @@ def test_trained_sampling_path_beats_untrained(library_data, tmp_path):
     trained_error = generation_error(trainer.model, library_data)
 
     # Real spectra of one condition differ by the library spectra drawn, so even a perfect
-    # model keeps an error of a few hundredths; untrained samples sit near 0.5 scaled.
+    # model keeps an error of a few hundredths. Untrained samples sit near 0.5 scaled.
     assert trained_error < 0.5 * untrained_error
     assert trained_error < 0.08

@@ -115,7 +115,7 @@ def run_range_test(
 def suggest_lr(result: RangeTestResult, method: str = "steepest", skip_start: int = 0) -> dict:
     """Suggest a learning rate from a range test.
 
-    "steepest": the LR where the smoothed loss falls fastest, i.e. the most negative
+    "steepest": the LR where the smoothed loss falls fastest, i.e. the minimum of
     d(smoothed loss) / d(log10 lr), searched from step `skip_start` to the step of the
     lowest smoothed loss. The first steps are skipped because their moving average rests
     on a few batches, so batch noise there can look like a steep fall.

@@ -109,7 +109,7 @@ class ConformerCVAE(HybridMemoryCVAE):
         self.encoder_blocks = nn.ModuleList(block(False) for _ in range(n_layers))
         self.decoder_blocks = nn.ModuleList(block(True) for _ in range(n_layers))
         self.use_relative_pos = use_relative_pos
-        # One bias table per stack: the encoder sees n_bands + 1 tokens (with CLS).
+        # One bias table per stack: the encoder has n_bands + 1 tokens (with CLS).
         self.encoder_bias = RelativePositionBias(n_heads, n_bands + 1) if use_relative_pos else None
         self.decoder_bias = RelativePositionBias(n_heads, n_bands) if use_relative_pos else None
 

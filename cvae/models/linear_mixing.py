@@ -1,7 +1,7 @@
 """Linear mixing baseline: least-squares endmembers plus a low-rank Gaussian residual.
 
 spectrum = cond @ endmembers + residual_mean + z @ residual_basis, z ~ N(0, I).
-Endmembers come from least squares on the training split; the residual basis holds the
+Endmembers come from least squares on the training split; the residual basis contains the
 top `latent_dim` principal directions of the training residuals, scaled by their
 standard deviations. This is probabilistic PCA on the residuals of linear unmixing, so
 it samples and is evaluated through the same `decode(z, cond)` as the CVAEs.

@@ -1,6 +1,6 @@
 """Checkpoints in plain types, written atomically and loaded with weights_only=True.
 
-A checkpoint holds everything generation needs (weights, resolved config, wavelengths,
+A checkpoint contains everything generation needs (weights, resolved config, wavelengths,
 condition names, scaling) and what resuming needs (optimizer, scheduler, epoch, early
 stopping state, RNG state). `torch.load(weights_only=True)` runs no code from the file.
 """

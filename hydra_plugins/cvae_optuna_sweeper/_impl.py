@@ -368,11 +368,11 @@ class CvaeOptunaSweeperImpl(OptunaSweeperImpl):
                 return None, []
 
             study = self._load_study()
-            asked = [study.ask() for _ in range(min(self.n_jobs, n_free))]
-            trial_ids = [trial._trial_id for trial in asked]
+            new_trials = [study.ask() for _ in range(min(self.n_jobs, n_free))]
+            trial_ids = [trial._trial_id for trial in new_trials]
             if self._heartbeat is not None:
                 self._heartbeat.add(trial_ids)
-        return study, asked
+        return study, new_trials
 
     def _fail_stale_trials(self) -> None:
         assert self.heartbeat_interval is not None
