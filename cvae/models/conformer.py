@@ -72,7 +72,7 @@ class ConformerCVAE(HybridMemoryCVAE):
     `dropout` applies to every sub-module output; `attention_dropout` to the attention
     weights. The latter defaults to 0 because any dropout on the weights makes
     scaled_dot_product_attention leave its fused kernels for the math path, which in
-    torch 2.13 on CPU made a training step about twice as slow.
+    torch 2.13 on CPU made a training step about 1.35 times as slow (docs/benchmarks.md).
     """
 
     def __init__(
